@@ -1,0 +1,31 @@
+"""Shared fixtures. Tests never touch the user's default store: MEDIAFRAMES_STORE points at a temp file.
+
+Fixtures named ``synthetic_*`` are data we wrote ourselves for tests; they are not coverage.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mediaframes.embedded import open_store
+from mediaframes.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDIAFRAMES_STORE", str(tmp_path / "default-store.sqlite"))
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An empty store in a temporary file."""
+    with Store(tmp_path / "store.sqlite") as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def embedded_store(tmp_path_factory):
+    """A store holding the shipped corpus, built once per test session (read-only use, please)."""
+    s = open_store(tmp_path_factory.mktemp("embedded") / "store.sqlite")
+    yield s
+    s.close()
