@@ -14,6 +14,7 @@ Efron, B. and Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chap
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 
 import numpy as np
@@ -59,17 +60,31 @@ def cluster_weights(clusters, n_boot: int = B_DEFAULT, seed: int = 0, chunk: int
     done = 0
     while done < n_boot:
         k = min(chunk, n_boot - done)
-        weights = np.zeros((k, n), dtype=np.int32)
-        for b in range(k):
-            times = np.bincount(rng.integers(0, m, size=m), minlength=m)  # draws of each cluster
-            if two_stage:
-                draws = np.repeat(np.arange(m), times * sizes)
-                pos = starts[draws] + (rng.random(len(draws)) * sizes[draws]).astype(np.int64)
-                weights[b, order] = np.bincount(pos, minlength=n)
-            else:
-                weights[b, order] = np.repeat(times, sizes)
+        rows = np.repeat(np.arange(k), m)
+        picks = rng.integers(0, m, size=k * m)  # stage 1: m clusters per replicate, with replacement
+        times = np.bincount(rows * m + picks, minlength=k * m).reshape(k, m)
+        if two_stage:  # stage 2: within each drawn cluster, as many units as it has, with replacement
+            draws = (times * sizes).ravel()
+            cluster = np.repeat(np.tile(np.arange(m), k), draws)
+            row = np.repeat(np.repeat(np.arange(k), m), draws)
+            unit = order[starts[cluster] + (rng.random(len(cluster)) * sizes[cluster]).astype(np.int64)]
+            weights = np.bincount(row * n + unit, minlength=k * n).reshape(k, n).astype(np.int32)
+        else:
+            weights = np.zeros((k, n), dtype=np.int32)
+            weights[:, order] = np.repeat(times, sizes, axis=1)
         done += k
         yield weights
+
+
+def group_seed(seed: int, label: str) -> int:
+    """The bootstrap seed of one group: derived from ``seed`` and the group's label.
+
+    Each group gets its own random stream, so groups are resampled independently, and a group's
+    replicates (hence its interval) do not change when other groups are added or removed, or when
+    it is paired with another group in :func:`group_differences`.
+    """
+    entropy = [int(seed), zlib.crc32(str(label).encode("utf-8"))]
+    return int(np.random.SeedSequence(entropy).generate_state(1, dtype=np.uint64)[0] >> 1)
 
 
 def percentile_interval(samples: np.ndarray, level: float = LEVEL, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
