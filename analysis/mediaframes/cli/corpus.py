@@ -49,3 +49,26 @@ def vendor(source_dir):
 
     n = write(source_dir)
     click.echo(f"wrote {n} records to {config.EMBEDDED_ARTICLES}")
+
+
+@corpus.command()
+@click.option("--check", is_flag=True, help="Only compare: exit 1 if the committed files differ from the store.")
+@pass_app
+def datasheet(app, check):
+    """Regenerate the tables of corpus/README.md and corpus/codebook.md from the store."""
+    from ..datasheet import write
+    from ..embedded import relative
+
+    differing, sheet = write(app.open_store(), check=check)
+    for note in sheet.kept:
+        click.echo(f"note: {note}", err=True)
+    for path, names in differing:
+        what = f" (blocks: {', '.join(names)})" if names else ""
+        verb = "differs from the store" if check else "rewritten"
+        click.echo(f"{relative(path)}: {verb}{what}")
+    if check and differing:
+        click.echo("the datasheet is out of date: run `mediaframes corpus datasheet` and commit the result",
+                   err=True)
+        click.get_current_context().exit(1)
+    if not differing:
+        click.echo("the datasheet and codebook match the store")
