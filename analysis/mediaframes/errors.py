@@ -52,12 +52,13 @@ class InputErrors(MediaframesError):
     def __post_init__(self):
         super().__init__(self.summary())
 
-    def summary(self, limit: int = 50) -> str:
+    def summary(self, limit: int = 50, outcome: str = "nothing was imported (a batch is all or nothing).") -> str:
+        """Every problem on a line of its own (at most ``limit``), then the count and ``outcome``."""
         lines = [str(p) for p in self.problems[:limit]]
         if len(self.problems) > limit:
             lines.append(f"... and {len(self.problems) - limit} more problems")
         n = len(self.problems)
-        lines.append(f"{n} problem{'s' if n != 1 else ''}; nothing was imported (a batch is all or nothing).")
+        lines.append(f"{n} problem{'s' if n != 1 else ''}; {outcome}")
         return "\n".join(lines)
 
     def __str__(self) -> str:

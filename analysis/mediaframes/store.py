@@ -105,6 +105,16 @@ MIGRATIONS: dict[int, str] = {
         updated_at TEXT NOT NULL
     );
     """,
+    # 2: MinHash signatures of the bags of words, banded for locality-sensitive hashing, so that
+    # near-duplicate detection (mediaframes.dedup) compares a new article with a few candidates
+    # instead of every stored article. Filled lazily: an article without a row is indexed on demand,
+    # and set_features() drops the row of an article whose bag of words changes.
+    2: """
+    CREATE TABLE minhash (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(article_id) ON DELETE CASCADE,
+        bands BLOB NOT NULL
+    );
+    """,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -144,10 +154,15 @@ class Store:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise StoreError(f"{self.path} is not a SQLite database ({exc}); "
+                             "point --store at a mediaframes store or a new file") from None
         self._term_cache: dict[str, int] = {}
         self.migrate()
 
@@ -178,7 +193,11 @@ class Store:
         if self.conn.in_transaction:  # nested use joins the outer transaction
             yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path} cannot be written ({exc}): another mediaframes command may be "
+                             "writing to it; wait for it to finish and try again") from None
         try:
             yield self
         except BaseException:
@@ -187,6 +206,31 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self, name: str = "work"):
+        """A nested atomic unit inside a transaction: an exception undoes only this block.
+
+        Yields a callable; calling it undoes the block on exit even without an exception
+        (``corpus add --dry-run`` does everything, then rolls back).
+        """
+        assert name.isidentifier()  # identifiers come from the caller's code, never from input
+        undo = []
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield lambda: undo.append(True)
+        except BaseException:
+            self._rollback_to(name)
+            raise
+        if undo:
+            self._rollback_to(name)
+        else:
+            self.conn.execute(f"RELEASE {name}")
+
+    def _rollback_to(self, name: str) -> None:
+        self.conn.execute(f"ROLLBACK TO {name}")
+        self.conn.execute(f"RELEASE {name}")
+        self._term_cache.clear()
 
     def close(self) -> None:
         self.conn.close()
@@ -246,8 +290,12 @@ class Store:
         """content hash -> canonical URL of the first stored article with that content."""
         return self._lookup("content_hash", hashes, "canonical_url", lambda row: row[1])
 
+    def lookup_doc_ids(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """doc_id -> canonical URL for those already stored."""
+        return self._lookup("doc_id", doc_ids, "canonical_url", lambda row: row[1])
+
     def _lookup(self, column: str, keys: Iterable[str], select: str, value) -> dict:
-        assert column in ("canonical_url", "content_hash")  # identifiers come from an allow-list
+        assert column in ("canonical_url", "content_hash", "doc_id")  # identifiers come from an allow-list
         keys, found = list(dict.fromkeys(keys)), {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
@@ -313,6 +361,8 @@ class Store:
                           "ON CONFLICT(article_id) DO UPDATE SET term_ids = excluded.term_ids, "
                           "counts = excluded.counts, n_terms = excluded.n_terms",
                           (article_id, ids.tobytes(), counts.tobytes(), len(items)))
+        # a changed bag of words invalidates its near-duplicate signature (re-indexed on demand)
+        self.conn.execute("DELETE FROM minhash WHERE article_id = ?", (article_id,))
 
     def feature_arrays(self, article_ids: Iterable[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR parts for the given articles, in that order: ``indptr``, term ids, counts.
@@ -383,3 +433,47 @@ class Store:
         wide = long.pivot(index=["article_id", "coder"], columns="variable", values="value").reset_index()
         wide.columns.name = None
         return wide.sort_values(["article_id", "coder"]).reset_index(drop=True)
+
+    # -- hydration -------------------------------------------------------------------------
+    def hydration_queue(self, collection: str | None = None) -> pd.DataFrame:
+        """Every article with what hydration needs to plan a run, ordered by ``doc_id``.
+
+        Columns ``article_id, doc_id, url, domain, state`` (``None`` when never tried) and
+        ``text_source`` (``None`` when the article holds no full text).
+        """
+        sql = ("SELECT a.article_id, a.doc_id, a.url, a.domain, h.state, t.source AS text_source "
+               "FROM articles a LEFT JOIN hydration h ON h.article_id = a.article_id "
+               "LEFT JOIN texts t ON t.article_id = a.article_id")
+        params: tuple = ()
+        if collection:
+            sql += " WHERE a.collection = ?"
+            params = (collection,)
+        return pd.read_sql_query(sql + " ORDER BY a.doc_id", self.conn, params=params)
+
+    def set_hydration(self, article_id: int, state: str, *, attempts: int = 0, http_status: int | None = None,
+                      final_url: str | None = None, error: str | None = None) -> None:
+        """Record the hydration state of one article (``pending``, ``ok`` or ``failed``).
+
+        ``attempts`` adds to the attempts of earlier runs; the other columns are replaced.
+        """
+        if state not in ("pending", "ok", "failed"):
+            raise ValueError(f"hydration state {state!r} is not one of pending, ok, failed")
+        self.conn.execute(
+            "INSERT INTO hydration(article_id, state, attempts, http_status, final_url, error, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET state = excluded.state, "
+            "attempts = hydration.attempts + excluded.attempts, http_status = excluded.http_status, "
+            "final_url = excluded.final_url, error = excluded.error, updated_at = excluded.updated_at",
+            (article_id, state, int(attempts), http_status, final_url, error, now()))
+
+    def hydration(self, collection: str | None = None) -> pd.DataFrame:
+        """The hydration record of every article tried so far, ordered by ``doc_id``.
+
+        Columns ``article_id, doc_id, url, state, attempts, http_status, final_url, error, updated_at``.
+        """
+        sql = ("SELECT h.article_id, a.doc_id, a.url, h.state, h.attempts, h.http_status, h.final_url, "
+               "h.error, h.updated_at FROM hydration h JOIN articles a ON a.article_id = h.article_id")
+        params: tuple = ()
+        if collection:
+            sql += " WHERE a.collection = ?"
+            params = (collection,)
+        return pd.read_sql_query(sql + " ORDER BY a.doc_id", self.conn, params=params)

@@ -21,8 +21,6 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cached_property
 
-from nltk.tokenize import MWETokenizer
-
 FUNCTION_WORDS = frozenset(
     """a an the and or but of to in on at by for from with as into about is are was were be been
     being has have had it its this that these those which who whom whose he she they them their his
@@ -95,7 +93,10 @@ class Tokenizer:
         self.stopwords = frozenset(stopwords)
 
     @cached_property
-    def _mwe(self) -> MWETokenizer:
+    def _mwe(self):
+        # imported here: importing nltk loads scipy and scikit-learn, seconds a CLI should not wait
+        from nltk.tokenize.mwe import MWETokenizer
+
         return MWETokenizer([tuple(m.split()) for m in self.multiword], separator="_")
 
     def normalize(self, text: str) -> str:
@@ -114,8 +115,13 @@ class Tokenizer:
 
     def tokens(self, text: str) -> list[str]:
         """The corpus tokens of ``text``, in order, function words dropped."""
-        joined = self._mwe.tokenize(_join_liberation(self.words(text), self.stopwords))
-        return [t for t in joined if t not in self.stopwords]
+        return self.words_and_tokens(text)[1]
+
+    def words_and_tokens(self, text: str) -> tuple[list[str], list[str]]:
+        """Both :meth:`words` (for ``n_words``) and :meth:`tokens`, normalising the text once."""
+        words = self.words(text)
+        joined = self._mwe.tokenize(_join_liberation(words, self.stopwords))
+        return words, [t for t in joined if t not in self.stopwords]
 
     def bag_of_words(self, text: str) -> Counter:
         """Term -> count, the unit every stored article carries."""

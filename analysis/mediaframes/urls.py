@@ -59,6 +59,8 @@ def _bare_host(url: str) -> str:
 def canonical_url(url: str) -> str:
     """Canonical form of an article URL (https, bare host, no AMP, no tracking, sorted query).
 
+    Default ports (80, 443) are dropped; any other port is kept.
+
     Raises :class:`URLError` when ``url`` is not an absolute http(s) address.
     """
     raw = url.strip()
@@ -66,6 +68,12 @@ def canonical_url(url: str) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise URLError(f"not an absolute http(s) URL: {raw!r}")
     host = _bare_host(raw)
+    try:
+        port = parts.port
+    except ValueError:
+        raise URLError(f"invalid port in {raw!r}") from None
+    if port is not None and port not in (80, 443):  # another port can be another site (local servers)
+        host = f"{host}:{port}"
     path = _normalise_path(parts.path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
     return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
