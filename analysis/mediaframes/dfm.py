@@ -12,7 +12,6 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
 
 from .registry import assign_groups, read_country_groups
 from .store import Store
@@ -93,6 +92,8 @@ class DocumentFeatureMatrix:
     # -- weighting and aggregation -------------------------------------------------------------
     def tfidf(self, **params) -> sparse.csr_matrix:
         """TF-IDF weights (scikit-learn's ``TfidfTransformer`` with ``params``)."""
+        from sklearn.feature_extraction.text import TfidfTransformer  # scikit-learn takes a second to import
+
         return TfidfTransformer(**params).fit_transform(self.counts)
 
     def group_counts(self, by: str) -> tuple[np.ndarray, sparse.csr_matrix]:
@@ -113,6 +114,24 @@ class DocumentFeatureMatrix:
         return out
 
 
+def _sources_of_copies(articles: pd.DataFrame) -> pd.Series:
+    """A near-duplicate takes the source of the article it copies (followed to the first original).
+
+    A copy and its original must fall in the same cross-validation fold and the same bootstrap
+    cluster; otherwise the copy leaks the original's words across folds.
+    """
+    by_url = dict(zip(articles["url"], articles.index)) | dict(zip(articles["canonical_url"], articles.index))
+    source = articles["source"].copy()
+    for i, target in articles["near_duplicate_of"].items():
+        seen = {i}
+        while isinstance(target, str) and target in by_url and by_url[target] not in seen:
+            j = by_url[target]
+            seen.add(j)
+            source.loc[i] = articles.at[j, "source"]
+            target = articles.at[j, "near_duplicate_of"]
+    return source
+
+
 def dfm_from_store(store: Store, collection: str | None = None, groups: pd.DataFrame | None = None,
                    codes: bool = True) -> DocumentFeatureMatrix:
     """Build the document-feature matrix of the stored articles.
@@ -131,14 +150,16 @@ def dfm_from_store(store: Store, collection: str | None = None, groups: pd.DataF
     Notes
     -----
     ``outlet`` is the registered name of the article's domain; ``source`` is the wire for
-    syndicated copy and the outlet otherwise. ``source`` is the cluster unit of grouped
-    cross-validation and of the cluster bootstrap: copies of one wire story are not independent.
+    syndicated copy and the outlet otherwise, and a flagged near-duplicate takes the source of its
+    original. ``source`` is the cluster unit of grouped cross-validation and of the cluster
+    bootstrap: copies of one story are not independent.
     """
     articles = store.articles(collection)
     outlets = store.outlets().set_index("domain")["outlet"]
     articles["outlet"] = articles["domain"].map(outlets).fillna(articles["outlet"])
     articles["source"] = articles["wire"].where(articles["wire"].notna() & (articles["wire"] != ""),
                                                 articles["outlet"])
+    articles["source"] = _sources_of_copies(articles)
     articles = assign_groups(articles, groups if groups is not None else read_country_groups())
     docvars = articles[list(DOCVARS)]
     if codes:

@@ -24,15 +24,18 @@ def cli(ctx: click.Context, store, quiet):
     ctx.obj = AppContext(store=store, quiet=quiet)
 
 
-from . import corpus  # noqa: E402  (commands register themselves on import)
+# Each module adds its commands to a group on import; the groups are then added here.
+from . import corpus, hydrate, ingest, predict, study  # noqa: E402,F401
 
 cli.add_command(corpus.corpus)
+cli.add_command(study.study)
+cli.add_command(predict.predict)
 
 
 def main(argv=None) -> None:
     """Entry point: run the command and turn user errors into messages and exit codes."""
     try:
-        cli.main(args=argv, prog_name="mediaframes", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="mediaframes", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:  # usage errors, bad option values
@@ -44,4 +47,4 @@ def main(argv=None) -> None:
     except MediaframesError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)  # a command's ctx.exit(n) returns n here

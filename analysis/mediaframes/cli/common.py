@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import click
 
 from .. import progress
-from ..embedded import open_store
 
 
 @dataclass
@@ -18,6 +17,8 @@ class AppContext:
 
     def open_store(self, embedded: bool = True):
         """The store, with the embedded corpus built first when missing or stale."""
+        from ..embedded import open_store  # imported when used: the CLI's --help stays instant
+
         with progress.bar(desc="building the embedded corpus", unit="article", quiet=self.quiet) as pbar:
             return open_store(self.store, embedded=embedded, progress=pbar.update)
 
@@ -28,8 +29,10 @@ class AppContext:
 def common_options(func):
     """``--store PATH`` and ``--quiet``, accepted on the group and on every command."""
 
-    @click.option("--store", type=click.Path(dir_okay=False), envvar="MEDIAFRAMES_STORE", default=None,
-                  help="Store file (default corpus/store.sqlite; env MEDIAFRAMES_STORE).")
+    # no envvar here: MEDIAFRAMES_STORE is read by config.store_path only when no --store was typed,
+    # so a command's own --store, then the group's --store, then the environment decide.
+    @click.option("--store", type=click.Path(dir_okay=False), default=None,
+                  help="Store file (default corpus/store.sqlite, or MEDIAFRAMES_STORE).")
     @click.option("--quiet", "-q", is_flag=True, default=False, help="No progress bars.")
     @functools.wraps(func)
     def wrapper(*args, store=None, quiet=False, **kwargs):
@@ -49,7 +52,7 @@ def pass_app(func):
     @common_options
     @functools.wraps(func)
     def wrapper(*args, store=None, quiet=False, **kwargs):
-        app = click.get_current_context().find_object(AppContext) or AppContext()
+        app = click.get_current_context().find_object(AppContext) or AppContext(store=store, quiet=quiet)
         return func(app, *args, **kwargs)
 
     return wrapper

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from .. import config
-from ..describe import corpus_summary
-from ..dfm import dfm_from_store
 from .common import pass_app
 
 
@@ -21,6 +19,9 @@ def corpus():
 @pass_app
 def stats(app, csv_path, collection):
     """Articles per country group, outlet, month and event."""
+    from ..describe import corpus_summary
+    from ..dfm import dfm_from_store
+
     store = app.open_store()
     table = corpus_summary(dfm_from_store(store, collection=collection))
     if csv_path:
