@@ -249,7 +249,7 @@ def render_summary(dfm: DocumentFeatureMatrix, collection: str) -> str:
         f"- Dates: {int(published.sum()):,} articles with a full date, {int(month_only.sum()):,} with a "
         f"month only, {int((~published & ~month_only).sum()):,} with neither; dated articles span {span}.",
         f"- Syndicated copies: {int(wire.sum()):,} articles credit an originating wire or outlet "
-        f"(`wire`); {dv['source'].nunique():,} distinct sources (the wire for a copy, else the outlet), "
+        f"(`wire`); {dv['source'].nunique():,} distinct sources (the wire for a copy, else the outlet; a near-duplicate takes its original's source), "
         "the cluster unit of the project's bootstrap and grouped cross-validation.",
         f"- Near-duplicates: {int(dv['near_duplicate_of'].notna().sum()):,} articles flagged "
         "(`near_duplicate_of`), kept.",
