@@ -418,7 +418,8 @@ def render_errata(path: str | Path | None = None) -> str:
 def _display_path(path: Path) -> str:
     """``path`` relative to the project root (``../shared/...``), so the datasheet does not name a machine."""
     try:
-        return Path(os.path.relpath(Path(path).resolve(), config.PROJ_ROOT)).as_posix()
+        # abspath, not resolve: a symlinked ../shared is still named ../shared
+        return Path(os.path.relpath(os.path.abspath(path), config.PROJ_ROOT)).as_posix()
     except ValueError:  # another drive (Windows)
         return Path(path).name
 
