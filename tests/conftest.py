@@ -5,6 +5,9 @@ Fixtures named ``synthetic_*`` are data we wrote ourselves for tests; they are n
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+
 import pytest
 
 from mediaframes.embedded import open_store
@@ -29,3 +32,21 @@ def embedded_store(tmp_path_factory):
     s = open_store(tmp_path_factory.mktemp("embedded") / "store.sqlite")
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def template(embedded_store, tmp_path_factory):
+    """A store file holding the shipped corpus, to copy (copying is faster than rebuilding)."""
+    path = tmp_path_factory.mktemp("template") / "store.sqlite"
+    target = sqlite3.connect(path)
+    embedded_store.conn.backup(target)
+    target.close()
+    return path
+
+
+@pytest.fixture
+def store_path(template, tmp_path):
+    """A fresh copy of the shipped-corpus store for one test to change."""
+    path = tmp_path / "store.sqlite"
+    shutil.copyfile(template, path)
+    return path

@@ -26,23 +26,6 @@ ARTICLE_FIELDS = ["doc_id", "url", "canonical_url", "domain", "outlet", "country
                   "published", "month", "language", "n_words", "content_hash", "near_duplicate_of", "collection"]
 
 
-@pytest.fixture(scope="module")
-def template(embedded_store, tmp_path_factory):
-    """A store file holding the shipped corpus (copied per test, so no test rebuilds it)."""
-    path = tmp_path_factory.mktemp("template") / "store.sqlite"
-    target = sqlite3.connect(path)
-    embedded_store.conn.backup(target)
-    target.close()
-    return path
-
-
-@pytest.fixture
-def store_path(template, tmp_path):
-    path = tmp_path / "store.sqlite"
-    shutil.copyfile(template, path)
-    return path
-
-
 @pytest.fixture
 def cli(capsys):
     def run(*args):

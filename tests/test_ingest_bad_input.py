@@ -7,7 +7,6 @@ file, a folder) have no field; one-article files (HTML, text) have no line.
 """
 
 import json
-import shutil
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
@@ -150,22 +149,6 @@ CASES = {
         {"a.jsonl": jsonl(dict(GOOD, title=["a", "list"]))},
         OUTLET, [("a.jsonl", 1, "title", "title must be text")]),
 }
-
-
-@pytest.fixture(scope="module")
-def template(embedded_store, tmp_path_factory):
-    path = tmp_path_factory.mktemp("template") / "store.sqlite"
-    target = sqlite3.connect(path)
-    embedded_store.conn.backup(target)
-    target.close()
-    return path
-
-
-@pytest.fixture
-def store_path(template, tmp_path):
-    path = tmp_path / "store.sqlite"
-    shutil.copyfile(template, path)
-    return path
 
 
 def snapshot(path):

@@ -30,15 +30,6 @@ N_RECORDS = 3000
 WORDS = [f"syn{k}" for k in range(5000)]
 
 
-@pytest.fixture(scope="module")
-def template(embedded_store, tmp_path_factory):
-    path = tmp_path_factory.mktemp("template") / "store.sqlite"
-    target = sqlite3.connect(path)
-    embedded_store.conn.backup(target)
-    target.close()
-    return path
-
-
 @pytest.fixture
 def store_path(template, tmp_path):
     """The shipped corpus plus an earlier user import, so 'unchanged' covers both."""

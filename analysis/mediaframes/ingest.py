@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from . import __version__  # noqa: F401  (recorded in provenance by the store)
 from . import config
 from .codebook import Codebook
 from .errors import InputError, InputErrors, Problem

@@ -210,7 +210,7 @@ def _codes(t: dict) -> list[str]:
         for g in _groups_in(frames):
             top = frames[frames["group"] == g].sort_values(["share", "value"], ascending=[False, True]).iloc[0]
             parts.append(f"{_group(g)} {top['value'].replace('_', ' ')} {_ci_pct(top)}")
-        lines += [f"- Most common primary frame: " + "; ".join(parts) + f". Figure {_link('figures', 'frames_by_group')}, "
+        lines += ["- Most common primary frame: " + "; ".join(parts) + f". Figure {_link('figures', 'frames_by_group')}, "
                   f"table {_link('tables', 'frames_by_group')}."]
     india = t.get("india_role_by_group")
     if india is not None:

@@ -52,7 +52,7 @@ def _published(ctx, param, value):
     return day or month
 
 
-ADD_HELP = f"""Add articles from PATHS (files or folders) to the store.
+ADD_HELP = """Add articles from PATHS (files or folders) to the store.
 
 \b
 Formats (--format auto: by extension, then by content):
@@ -63,7 +63,7 @@ Formats (--format auto: by extension, then by content):
   .html    article pages; text, title and date extracted (trafilatura); URL
            from <link rel="canonical"> or og:url, else from a sidecar
   .txt     article text; URL and other metadata from a sidecar
-  .json    scraper output: one object, a list, or {{"articles": [...]}}
+  .json    scraper output: one object, a list, or {"articles": [...]}
            (link, content/body, date_published/date, ... are understood)
   .rss .atom .xml   feeds: one article per entry
 Sidecars: story.meta.json next to story.txt/story.html, or a row of
