@@ -9,7 +9,6 @@ Inputs are synthetic (tests/fixtures/ingest/); their domains are invented, so th
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,6 +18,8 @@ import pytest
 from mediaframes import progress
 from mediaframes.cli import main
 from mediaframes.store import Store
+
+from helpers import snapshot
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 OUTLET = ["--outlet", "Synthetic Outlet", "--country", "GB"]
@@ -34,15 +35,6 @@ def cli(capsys):
         captured = capsys.readouterr()
         return info.value.code, captured.out, captured.err
     return run
-
-
-def snapshot(path):
-    """Every row of every table: equal snapshots mean an unchanged store."""
-    conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    rows = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
-    conn.close()
-    return rows
 
 
 def articles(path, collection=None):

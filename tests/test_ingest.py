@@ -21,6 +21,8 @@ from mediaframes.readers import read_paths
 from mediaframes.registry import Outlet, OutletRegistry, read_country_groups
 from mediaframes.store import Store
 
+from helpers import snapshot
+
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 REGISTRY = OutletRegistry([Outlet("valley-times.example", "Valley Times", "GB"),
                            Outlet("river-news.example", "River News", "IN"),
@@ -41,11 +43,6 @@ def add(store, *paths, collection="syn", **options):
 def add_dicts(store, records, collection="syn", **options):
     items = [(rec, Origin("synthetic.jsonl", k)) for k, rec in enumerate(records, start=1)]
     return add_records(store, items, collection=collection, validator=validator(), method="test", **options)
-
-
-def snapshot(store):
-    tables = [r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    return {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
 
 
 def bow_of(store, doc_id):

@@ -7,7 +7,6 @@ file, a folder) have no field; one-article files (HTML, text) have no line.
 """
 
 import json
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,6 +14,8 @@ import pytest
 
 from mediaframes.cli import main
 from mediaframes.readers import MAX_LINE_BYTES
+
+from helpers import snapshot
 
 OUTLET = ["--outlet", "Synthetic Outlet", "--country", "GB"]
 GOOD = {"url": "https://valley-times.example/good", "text": "A synthetic sentence about the council."}
@@ -149,14 +150,6 @@ CASES = {
         {"a.jsonl": jsonl(dict(GOOD, title=["a", "list"]))},
         OUTLET, [("a.jsonl", 1, "title", "title must be text")]),
 }
-
-
-def snapshot(path):
-    conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    rows = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
-    conn.close()
-    return rows
 
 
 def run(capsys, *args):

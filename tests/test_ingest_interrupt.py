@@ -24,6 +24,8 @@ import pytest
 from mediaframes.cli import main
 from mediaframes.store import Store
 
+from helpers import snapshot
+
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
 
 N_RECORDS = 3000
@@ -55,14 +57,6 @@ def _records(start, n):
         lines.append(json.dumps({"url": f"https://synthetic-bulk.example/a{k}", "bow": {t: 1 + j % 3 for j, t in
                                                                                        enumerate(terms)}}))
     return ("\n".join(lines) + "\n").encode()
-
-
-def snapshot(path):
-    conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    rows = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
-    conn.close()
-    return rows
 
 
 def _write_lock_is_held(path) -> bool:

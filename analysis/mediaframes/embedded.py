@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import config
 from .codebook import Codebook
-from .ingest import ImportReport, RecordValidator, add_records
+from .ingest import ImportReport, Origin, RecordValidator, add_records
 from .readers import read_jsonl
 from .registry import OutletRegistry, read_country_groups
 from .store import Store
@@ -49,7 +49,7 @@ def ensure_embedded(store: Store, progress=None) -> ImportReport | None:
     validator = RecordValidator(registry, Codebook.from_yaml(), set(read_country_groups()["country"]),
                                 require_registered=True)
     source = relative(config.EMBEDDED_ARTICLES)
-    records = ((raw, origin.__class__(source, origin.line)) for raw, origin in read_jsonl(config.EMBEDDED_ARTICLES))
+    records = ((raw, Origin(source, origin.line)) for raw, origin in read_jsonl(config.EMBEDDED_ARTICLES))
     with store.transaction():
         store.delete_collection(config.EMBEDDED_COLLECTION)
         for outlet in registry.outlets.values():

@@ -535,11 +535,15 @@ def _html(path: Path, fh, sidecars: "Sidecars", options: ReadOptions, problems: 
     record = {k: v for k, v in extracted.items() if v}
     record.update(meta)
     if not record.get("url"):
-        problems.append(Problem(name, "no URL: the page has no <link rel=\"canonical\"> or og:url",
-                                f"write {path.stem}{SIDECAR_SUFFIX} next to it with {{\"url\": \"https://...\"}}, "
-                                f"or add a row for {path.name} to {METADATA_CSV} in its folder", field="url"))
+        problems.append(_no_url(path, name, "no URL: the page has no <link rel=\"canonical\"> or og:url"))
         return
     yield record, Origin(name)
+
+
+def _no_url(path: Path, name: str, message: str) -> Problem:
+    """A page or text file without an address: the fix is a sidecar or a metadata.csv row."""
+    return Problem(name, message, f"write {path.stem}{SIDECAR_SUFFIX} next to it with {{\"url\": \"https://...\"}}, "
+                   f"or add a row for {path.name} to {METADATA_CSV} in its folder", field="url")
 
 
 def extract_html(data: bytes | str) -> dict:
@@ -588,9 +592,7 @@ def _txt(path: Path, fh, sidecars: "Sidecars", options: ReadOptions, problems: l
     record = {"text": text}
     record.update(meta)
     if not record.get("url"):
-        problems.append(Problem(name, "no URL for this text file",
-                                f"write {path.stem}{SIDECAR_SUFFIX} next to it with {{\"url\": \"https://...\"}}, "
-                                f"or add a row for {path.name} to {METADATA_CSV} in its folder", field="url"))
+        problems.append(_no_url(path, name, "no URL for this text file"))
         return
     yield record, Origin(name)
 
